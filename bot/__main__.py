@@ -1,0 +1,72 @@
+"""Command line: `python -m bot <command>`.
+
+Each command is a thin wrapper; the work lives in the module it names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+
+def _validate_knowledge(_: argparse.Namespace) -> int:
+    from bot.knowledge.validate import cli
+
+    return cli()
+
+
+def _sync_domain(args: argparse.Namespace) -> int:
+    from bot.domain_sync import sync
+
+    return sync(check=args.check)
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from bot.store.db import upgrade
+
+    upgrade()
+    print("database schema is up to date")
+    return 0
+
+
+def _worker(_: argparse.Namespace) -> int:
+    from bot.worker import run_forever
+
+    return run_forever()
+
+
+def _run(_: argparse.Namespace) -> int:
+    from bot.services import default_services
+    from bot.store.db import upgrade
+    from bot.supervise import supervise
+
+    upgrade()
+    return supervise(default_services())
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
+    "validate-knowledge": (
+        "prove every curated passage is a verbatim span of its source",
+        _validate_knowledge,
+    ),
+    "sync-domain": ("render crisis and admissions responses into domain.yml", _sync_domain),
+    "migrate": ("create or upgrade our tables in DATABASE_URL", _migrate),
+    "worker": ("deliver staff alerts and retry failures", _worker),
+    "run": ("start Rasa, the action server and the worker on the SQLite default", _run),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (help_text, _) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text)
+        if name == "sync-domain":
+            command.add_argument("--check", action="store_true", help="fail if out of date")
+    args = parser.parse_args(argv)
+    return COMMANDS[args.command][1](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""DegradedServicePolicy: a polite reply when a custom action fails.
+
+Rasa logs a failed custom action (action server down or erroring) as executed with no
+events, so without this the user would get silence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.safety.turns import executed_actions, split_turns
+
+DEGRADED_RESPONSE = "utter_service_degraded"
+
+
+def degraded_step(tracker: DialogueStateTracker, domain: Domain) -> str | None:
+    turns = split_turns(list(tracker.events))
+    if not turns:
+        return None
+    after_user = turns[-1][1]
+    done = executed_actions(after_user)
+    if done and done[-1] == DEGRADED_RESPONSE:
+        return "action_listen"
+    if any(isinstance(e, BotUttered) for e in after_user):
+        return None
+    last = tracker.events[-1] if tracker.events else None
+    custom_actions = set(domain.user_actions) | set(domain.form_names)
+    if isinstance(last, ActionExecuted) and last.action_name in custom_actions:
+        return DEGRADED_RESPONSE
+    return None
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
+)
+class DegradedServicePolicy(Policy):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"priority": 7}
+
+    @staticmethod
+    def supported_data() -> SupportedData:
+        return SupportedData.ML_DATA
+
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        action = degraded_step(tracker, domain)
+        if action is not None and action in domain.action_names_or_texts:
+            probabilities[domain.index_for_action(action)] = 1.0
+            return self._prediction(probabilities, is_no_user_prediction=True)
+        return self._prediction(probabilities)

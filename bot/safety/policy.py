@@ -1,0 +1,117 @@
+"""SafetyPolicy: the crisis router inside the Rasa server.
+
+It runs with no action server, database or network. It answers a crisis or emergency
+over any form in progress, catches a crisis split across turns, and checks in on the turn
+after an escalation. Recording the flag (`action_record_safety`) comes after the reply, so a
+failure there cannot hold the reply back.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActiveLoop, Event, SlotSet
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.safety.turns import (
+    RECORD_ACTION,
+    executed_actions,
+    previous_turn_escalated,
+    response_for,
+    split_turns,
+    turn_verdict,
+)
+
+logger = logging.getLogger(__name__)
+
+CHECKIN_BY_INTENT = {
+    "affirm": "utter_glad_safe",
+    "deny": "utter_not_safe",
+    "nlu_fallback": "utter_checkin",
+    "out_of_scope": "utter_checkin",
+}
+RESUME_OFFER = "utter_offer_resume"
+
+
+def plan_turn(tracker: DialogueStateTracker) -> tuple[list[str], list[Event]] | None:
+    """The actions this policy owns for the current turn, and events for its first step."""
+    events = list(tracker.events)
+    verdict = turn_verdict(events)
+    if verdict is not None:
+        plan = [response_for(verdict)]
+        first_events: list[Event] = [
+            SlotSet("safety_level", verdict.level),
+            SlotSet("safety_reason", f"{verdict.category or verdict.level}: {verdict.reason}"),
+        ]
+        if tracker.active_loop_name:
+            # The crisis wins over the form; its slots stay so the user may resume later.
+            first_events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+            plan.append(RESUME_OFFER)
+        return [*plan, RECORD_ACTION], first_events
+    if previous_turn_escalated(events):
+        intent = (
+            (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
+        )
+        checkin = CHECKIN_BY_INTENT.get(str(intent))
+        if checkin:
+            return [checkin], []
+    return None
+
+
+def next_step(plan: list[str], done: list[str]) -> str | None:
+    """The next planned action, `action_listen` when the plan is complete, None if off-plan."""
+    if done != plan[: len(done)]:
+        return None
+    return plan[len(done)] if len(done) < len(plan) else "action_listen"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
+)
+class SafetyPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"priority": 8}
+
+    @staticmethod
+    def supported_data() -> SupportedData:
+        return SupportedData.ML_DATA
+
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        try:
+            planned = plan_turn(tracker)
+        except Exception:  # a bug here must never stop the rest of the bot from answering
+            logger.exception("safety policy failed to plan the turn")
+            planned = None
+        probabilities = self._default_predictions(domain)
+        if planned is None:
+            return self._prediction(probabilities)
+        plan, first_events = planned
+        turns = split_turns(list(tracker.events))
+        done = executed_actions(turns[-1][1]) if turns else []
+        action = next_step(plan, done)
+        if action is None or action not in domain.action_names_or_texts:
+            return self._prediction(probabilities)
+        probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(
+            probabilities,
+            events=first_events if not done else [],
+            is_no_user_prediction=True,
+        )

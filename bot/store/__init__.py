@@ -1,0 +1,1 @@
+"""SQLAlchemy models and queries for our own tables, beside Rasa's `events` table."""
