@@ -1,0 +1,1 @@
+"""Helpers that start the real bot (Rasa + action server) on loopback for tests and benchmarks."""
