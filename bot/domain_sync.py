@@ -64,9 +64,20 @@ def generated_responses(locale: str) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """No anchors or aliases: the generated lines should read like hand-written ones."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def render_block(locale: str) -> str:
-    body = yaml.safe_dump(
-        generated_responses(locale), sort_keys=False, allow_unicode=True, width=10_000
+    body = yaml.dump(
+        generated_responses(locale),
+        Dumper=_PlainDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=10_000,
     )
     indented = "\n".join(f"  {line}" if line else line for line in body.rstrip().splitlines())
     return f"{BEGIN}\n  # locale: {locale}\n{indented}\n{END}"

@@ -1,0 +1,1 @@
+"""Admissions: contact validation, staffed hours and lead creation for the callback form."""
