@@ -52,13 +52,14 @@ class Process:
     argv: list[str]
     env: dict[str, str]
     log_path: Path
+    cwd: Path = ROOT
     popen: subprocess.Popen | None = None
 
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.popen = subprocess.Popen(
             self.argv,
-            cwd=ROOT,
+            cwd=self.cwd,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
