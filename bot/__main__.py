@@ -36,6 +36,18 @@ def _worker(_: argparse.Namespace) -> int:
     return run_forever()
 
 
+def _telegram(_: argparse.Namespace) -> int:
+    from bot.channels.telegram_polling import polling_cli
+
+    return polling_cli()
+
+
+def _set_webhook(args: argparse.Namespace) -> int:
+    from bot.channels.telegram_polling import set_webhook_cli
+
+    return set_webhook_cli(args.url)
+
+
 def _run(_: argparse.Namespace) -> int:
     from bot.services import default_services
     from bot.store.db import upgrade
@@ -53,6 +65,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "sync-domain": ("render crisis and admissions responses into domain.yml", _sync_domain),
     "migrate": ("create or upgrade our tables in DATABASE_URL", _migrate),
     "worker": ("deliver staff alerts and retry failures", _worker),
+    "telegram": ("poll Telegram (no public URL needed) and hand updates to Rasa", _telegram),
+    "set-webhook": ("point Telegram's webhook at URL/webhooks/telegram/webhook", _set_webhook),
     "run": ("start Rasa, the action server and the worker on the SQLite default", _run),
 }
 
@@ -64,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         command = sub.add_parser(name, help=help_text)
         if name == "sync-domain":
             command.add_argument("--check", action="store_true", help="fail if out of date")
+        if name == "set-webhook":
+            command.add_argument("url", help="the bot's public https base URL")
     args = parser.parse_args(argv)
     return COMMANDS[args.command][1](args)
 

@@ -50,6 +50,24 @@ def rasa_api_token() -> str:
     return token
 
 
+def telegram_webhook_secret() -> str:
+    """Shared by Rasa's Telegram webhook and the poller; one per run unless the operator sets it."""
+    secret = env("TELEGRAM_WEBHOOK_SECRET")
+    if not secret:
+        secret = secrets.token_urlsafe(24)
+        os.environ["TELEGRAM_WEBHOOK_SECRET"] = secret
+    return secret
+
+
+def telegram_services(rasa_port: int) -> list[Service]:
+    """The Telegram poller, when TELEGRAM_MODE=polling (webhook mode needs no extra process)."""
+    if not env("TELEGRAM_TOKEN") or env("TELEGRAM_MODE", "webhook").lower() != "polling":
+        return []
+    telegram_webhook_secret()
+    rasa_url = env("RASA_URL", f"http://127.0.0.1:{rasa_port}")
+    return [Service("telegram", [sys.executable, "-m", "bot", "telegram"], {"RASA_URL": rasa_url})]
+
+
 def default_services() -> list[Service]:
     rasa_port = env_int("RASA_PORT", 5005)
     action_port = env_int("ACTION_PORT", 5055)
@@ -58,4 +76,5 @@ def default_services() -> list[Service]:
         Service("actions", action_server_argv(action_port)),
         Service("worker", [sys.executable, "-m", "bot", "worker"]),
         Service("rasa", rasa_argv(rasa_port, model)),
+        *telegram_services(rasa_port),
     ]

@@ -1,0 +1,1 @@
+"""Channels that carry a conversation to Rasa: Telegram (python-telegram-bot) and the web widget."""
