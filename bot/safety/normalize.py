@@ -27,6 +27,8 @@ _NEWLINES = re.compile(r"\s*\n\s*")
 
 
 def _strip_chars(text: str) -> str:
+    if text.isascii():
+        return text
     out = []
     for ch in text:
         if ch.isascii():
@@ -74,8 +76,7 @@ def normalize(text: str) -> str:
         text = regex.sub(repl, text)
     text = unleet(text, table)
     text = _REPEATS.sub(r"\1\1", text)
-    for regex, repl in table.substitutions:
-        text = regex.sub(repl, text)
+    text = table.substitute(text)
     text = _OTHER.sub(" ", text)
     text = _NEWLINES.sub("\n", text)
     text = _SPACES.sub(" ", text)

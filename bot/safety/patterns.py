@@ -29,6 +29,7 @@ class Category:
     level: str
     third_person: str
     patterns: tuple[Pattern, ...]
+    trigger: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,15 @@ class Normalization:
     leet: dict[str, str]
     leet_keep: re.Pattern[str]
     substitutions: tuple[tuple[re.Pattern[str], str], ...]
+    hints: tuple[tuple[str, ...], ...] = ()
+
+    def substitute(self, text: str) -> str:
+        for i, (regex, repl) in enumerate(self.substitutions):
+            hints = self.hints[i] if i < len(self.hints) else ()
+            if hints and not any(h in text for h in hints):
+                continue
+            text = regex.sub(repl, text)
+        return text
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,7 @@ def build(data: dict[str, Any]) -> PatternSet:
                 level=str(cat["level"]),
                 third_person=str(cat.get("third_person", "detect")),
                 patterns=patterns,
+                trigger=_compile(cat.get("trigger"), macros),
             )
         )
     norm = data["normalize"]
@@ -128,7 +139,11 @@ def build(data: dict[str, Any]) -> PatternSet:
             pre_leet=tuple((c(a), str(b)) for a, b in norm.get("pre_leet", [])),
             leet={str(k): str(v) for k, v in norm["leet"].items()},
             leet_keep=c(norm["leet_keep"]),
-            substitutions=tuple((c(a), str(b)) for a, b in norm.get("substitutions", [])),
+            substitutions=tuple((c(r[0]), str(r[1])) for r in norm.get("substitutions", [])),
+            hints=tuple(
+                tuple(h for h in str(r[2]).split("|") if h) if len(r) > 2 else ()
+                for r in norm.get("substitutions", [])
+            ),
         ),
         negations=Negations(
             window=int(neg.get("window", 6)),

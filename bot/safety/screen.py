@@ -100,8 +100,9 @@ def _is_topic(clause: str, ps: PatternSet) -> bool:
 def _negated(clause: str, start: int, ps: PatternSet) -> bool:
     neg = ps.negations
     tokens = clause[max(0, start - 120) : start].replace(",", " ").split()[-neg.window :]
+    following = clause[start : start + 40].split()[:1]  # the match's first word, for "no plans"
     for i, tok in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        nxt = ([*tokens, *following])[i + 1] if i + 1 < len(tokens) + len(following) else ""
         cue = tok in neg.cues or (tok == "no" and nxt in neg.no_objects)
         if not cue or nxt in neg.not_before:
             continue
@@ -165,6 +166,8 @@ def _clause_hits(clause: str, ps: PatternSet) -> list[Hit]:
     topic: bool | None = None
     hits: list[Hit] = []
     for category in ps.categories:
+        if category.trigger is not None and not category.trigger.search(clause):
+            continue
         for pattern in category.patterns:
             if pattern.weak:
                 if topic is None:
