@@ -235,8 +235,7 @@ def _combine(norm: str, history: list[str], ps: PatternSet) -> Screening | None:
     if intent is None:
         return None
     intent_id, span, third = intent
-    sentences = [c for c in _clauses(norm, ps) if span not in c]
-    found = _means(sentences, ps)
+    found = _means([norm.replace(span, " ", 1)], ps)  # means elsewhere in this message
     from_history = False
     if found is None:
         found = _means(history, ps)
