@@ -65,18 +65,52 @@ class TelegramOutput(OutputChannel):
             await send_text(self.bot, recipient_id, str(text), json_message.get("buttons"))
 
 
+class MalformedUpdate(ValueError):
+    """The body is not a Telegram update at all: not JSON, or no integer update_id."""
+
+
 def parse_update(body: bytes, bot: Bot) -> Update | None:
-    """The update in a webhook body, or None when the body is not a Telegram update."""
+    """The update in a webhook body; None when it is an update python-telegram-bot cannot read
+    (a newer Bot API shape, say), which is acknowledged so Telegram does not resend it forever."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise MalformedUpdate("not JSON") from error
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-        return None
+        raise MalformedUpdate("no update_id")
     try:
         return Update.de_json(data, bot)
-    except Exception:  # any shape python-telegram-bot cannot read is a malformed body
+    except Exception:
+        logger.warning("unreadable telegram update %s acknowledged", data["update_id"])
         return None
+
+
+async def process_webhook(
+    handler: UpdateHandler | None, secret: str, given_secret: str, body: bytes
+) -> tuple[int, dict[str, Any]]:
+    """One webhook request: the status and JSON body to answer with."""
+    if handler is None or not secret:
+        return 503, {"error": "telegram is not configured"}
+    if not compare_digest(given_secret.encode(), secret.encode()):
+        return 401, {"error": "unauthorized"}
+    try:
+        update = parse_update(body, handler.bot)
+    except MalformedUpdate:
+        return 400, {"error": "malformed update"}
+    if update is None:
+        return 200, {"ok": True, "handled": "unreadable"}
+    try:
+        kind = await handler.handle(update)
+    except Exception:
+        # Answer 200 anyway: a retried update would repeat whatever was already sent.
+        logger.exception("telegram update %s failed", update.update_id)
+        chat = update.effective_chat
+        if chat is not None:
+            with contextlib.suppress(Exception):
+                await send_text(handler.bot, chat.id, SORRY)
+        kind = "failed"
+    logger.debug("telegram update %s: %s", update.update_id, kind)
+    return 200, {"ok": True, "handled": kind}
 
 
 class TelegramInput(InputChannel):
@@ -127,26 +161,10 @@ class TelegramInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if handler is None or not secret:
-                return response.json({"error": "telegram is not configured"}, status=503)
-            given = request.headers.get(SECRET_HEADER, "")
-            if not compare_digest(given.encode(), secret.encode()):
-                return response.json({"error": "unauthorized"}, status=401)
-            update = parse_update(request.body, handler.bot)
-            if update is None:
-                return response.json({"error": "malformed update"}, status=400)
-            try:
-                kind = await handler.handle(update)
-            except Exception:
-                # Answer 200 anyway: a retried update would repeat whatever was already sent.
-                logger.exception("telegram update %s failed", update.update_id)
-                chat = update.effective_chat
-                if chat is not None:
-                    with contextlib.suppress(Exception):
-                        await send_text(handler.bot, chat.id, SORRY)
-                kind = "failed"
-            logger.debug("telegram update %s: %s", update.update_id, kind)
-            return response.json({"ok": True, "handled": kind})
+            status, body = await process_webhook(
+                handler, secret, request.headers.get(SECRET_HEADER, ""), request.body
+            )
+            return response.json(body, status=status)
 
         @hook.listener("after_server_start")
         async def start_outbox(app: Any, _: Any) -> None:
