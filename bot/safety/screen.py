@@ -206,6 +206,8 @@ def _result(hit: Hit, from_history: bool = False) -> Screening:
 
 def _intent_hit(norm: str, ps: PatternSet) -> tuple[str, str, bool] | None:
     """(intent id, span, third_person) for an action/time statement in a live clause."""
+    if not any(regex.search(norm) for _, regex in ps.intent):
+        return None
     for clause in _clauses(norm, ps):
         for intent_id, regex in ps.intent:
             m = regex.search(clause)
