@@ -90,11 +90,17 @@ async def deliver_outbox(bot: Bot, limit: int = 50) -> int:
 
 async def outbox_loop(bot: Bot, interval: float) -> None:
     logger.info("telegram outbox delivery started")
+    failing = False
     while True:
         try:
             count = await deliver_outbox(bot)
             if count:
                 logger.info("delivered %s outbox messages to telegram", count)
-        except Exception:  # a database outage must not end the loop; it retries next round
-            logger.exception("telegram outbox round failed")
+            failing = False
+        except Exception as error:  # a database outage must not end the loop; it retries
+            if not failing:  # the traceback once, not every round of an outage
+                logger.exception("telegram outbox round failed")
+            else:
+                logger.warning("telegram outbox round failed again: %s", type(error).__name__)
+            failing = True
         await asyncio.sleep(interval)
