@@ -123,7 +123,7 @@ def test_polling_crisis_message_gets_the_crisis_reply(
     poller: Process, double: TelegramDouble
 ) -> None:
     chat = 1002
-    double.push_update(double.user_message(chat, "i want to kill myself tonight"))
+    double.push_update(double.user_message(chat, "I want to kill myself"))
     double.wait_for_text(chat, "988", timeout=WAIT)
     assert norm(crisis_text()) in [norm(t) for t in double.texts_to(chat)]
 
@@ -207,7 +207,7 @@ def post_update(rasa: RunningBot, body: bytes, secret: str | None) -> tuple[int,
 
 def test_webhook_with_the_secret_gets_an_answer(rasa: RunningBot, double: TelegramDouble) -> None:
     chat = 2001
-    body = json.dumps(double.user_message(chat, "Is there treatment for both?")).encode()
+    body = json.dumps(double.user_message(chat, "What are the signs of depression?")).encode()
     assert post_update(rasa, body, SECRET) == (200, {"ok": True, "handled": "message"})
     assert_grounded(rasa, double, chat)
 

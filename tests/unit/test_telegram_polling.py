@@ -11,7 +11,14 @@ import pytest
 
 from bot.channels.telegram_config import TelegramSettings, make_bot
 from bot.channels.telegram_handle import hotline_message
-from bot.channels.telegram_polling import UNAVAILABLE, poll_once, unavailable_handler, webhook_url
+from bot.channels.telegram_polling import (
+    UNAVAILABLE,
+    poll_once,
+    set_webhook,
+    set_webhook_cli,
+    unavailable_handler,
+    webhook_url,
+)
 from bot.services import telegram_services
 from tests.support.servers import free_port
 from tests.support.telegram_double import TelegramDouble
@@ -63,3 +70,18 @@ def test_make_run_adds_the_poller_only_in_polling_mode(monkeypatch: pytest.Monke
     assert service.argv[-2:] == ["bot", "telegram"]
     assert service.env["RASA_URL"] == "http://127.0.0.1:5005"
     assert os.environ["TELEGRAM_WEBHOOK_SECRET"]  # generated, so Rasa and the poller share it
+
+
+def test_set_webhook_registers_the_url_with_the_secret(double: TelegramDouble) -> None:
+    settings = TelegramSettings(double.token, "the-secret", double.base_url, "", 1, 1)
+    url = asyncio.run(set_webhook(settings, "https://bot.example.org"))
+    assert url == "https://bot.example.org/webhooks/telegram/webhook"
+    assert double.webhook["url"] == url
+    assert double.webhook["secret_token"] == "the-secret"
+    assert double.webhook["allowed_updates"] == ["message", "callback_query"]
+
+
+def test_set_webhook_refuses_without_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
+    assert set_webhook_cli("https://bot.example.org") == 2
