@@ -49,13 +49,10 @@ def test_trailing_punctuation_is_not_leet() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "K I L L myself",
         "I WANT TO K1LL MYSELF!!!",
         "i wanna dieeee",
         "I'm going 2 unalive myself 2nite",
     ],
 )
 def test_obfuscated_crisis_still_escalates(text: str) -> None:
-    if text == "K I L L myself":
-        pytest.skip("spaced-out letters are a known gap, see report")
     assert screen(text).level == "crisis"
