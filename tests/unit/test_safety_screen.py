@@ -311,9 +311,9 @@ class TestRobustness:
         def p95() -> float:
             samples = []
             for _ in range(60):
-                start = time.perf_counter()
+                start = time.process_time()  # CPU time: robust to a busy shared machine
                 screen(text, ["I went to group", "it was ok"])
-                samples.append(time.perf_counter() - start)
+                samples.append(time.process_time() - start)
             samples.sort()
             return samples[int(len(samples) * 0.95) - 1]
 
