@@ -22,7 +22,7 @@ PYTHON310 := $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.10*/bin/pyth
 	&& { echo "$$p"; break; }; done)
 
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml) data/rules.yml \
-	data/safety/resources.yml data/org.yml $(wildcard bot/safety/*.py bot/dialogue/*.py)
+	data/safety/resources.yml data/org.yml
 
 .PHONY: setup train run test bench lint format validate browser clean
 

@@ -12,13 +12,15 @@ from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.safety.turns import executed_actions, split_turns
 
 DEGRADED_RESPONSE = "utter_service_degraded"
+# Actions that succeed without events or messages; silence after them is not a failure.
+SILENT_ACTIONS = {"action_record_safety"}
 
 
 def degraded_step(tracker: DialogueStateTracker, domain: Domain) -> str | None:
@@ -29,10 +31,10 @@ def degraded_step(tracker: DialogueStateTracker, domain: Domain) -> str | None:
     done = executed_actions(after_user)
     if done and done[-1] == DEGRADED_RESPONSE:
         return "action_listen"
-    if any(isinstance(e, BotUttered) for e in after_user):
-        return None
+    # A custom action that ran well leaves its messages or slot events after its
+    # ActionExecuted; Rasa logs a failed one with nothing after it.
     last = tracker.events[-1] if tracker.events else None
-    custom_actions = set(domain.user_actions) | set(domain.form_names)
+    custom_actions = (set(domain.user_actions) | set(domain.form_names)) - SILENT_ACTIONS
     if isinstance(last, ActionExecuted) and last.action_name in custom_actions:
         return DEGRADED_RESPONSE
     return None
