@@ -42,6 +42,13 @@ class TestSuicidal:
         "I'd be better off dead",
         "I wish I were dead honestly",
         "I keep looking up ways to die",
+        "maybe I'll just never wake up",
+        "I'm going to drive my car into a wall",
+        "nobody will miss me when I'm gone",
+        "I can't go on living",
+        "want to ctb tonight",
+        "thinking about self-deleting",
+        "I'm saying my final goodbyes to everyone",
     ]
 
     def test_positives_escalate(self) -> None:
@@ -99,6 +106,8 @@ class TestIntentionalOverdose:
                 "planning to overdose tonight",
                 "one last shot and then I'm done forever",
                 "how much fent would kill me",
+                "would 30 bars kill me",
+                "I'm gonna take a bunch of pills tonight",
                 "I have enough dope to never wake up",
             ],
             "crisis",
