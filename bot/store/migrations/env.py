@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
+from bot.store import staff_models  # noqa: F401  (puts the console's tables on Base)
 from bot.store.db import make_engine
 from bot.store.models import Base
 
