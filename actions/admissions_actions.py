@@ -65,7 +65,7 @@ class ActionOfferCallback(Action):
                 {"title": "No thanks", "payload": "/deny"},
             ],
         )
-        return []
+        return [SlotSet("handoff_requested", True)]
 
     @staticmethod
     def _alert_staff(tracker: Tracker) -> None:

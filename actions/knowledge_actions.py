@@ -90,7 +90,7 @@ class ActionTellMeMore(Action):
                 ),
                 buttons=NO_MORE_BUTTONS,
             )
-            return []
+            return [SlotSet("last_topic", topic)]
         passage = ranked[0].passage
         dispatcher.utter_message(text=format_answer(knowledge, passage))
         return answer_events(passage.id, topic, given)
@@ -112,4 +112,5 @@ class ActionNameSource(Action):
             )
             return []
         dispatcher.utter_message(text=describe_source(knowledge, passage))
-        return []
+        # An event marks success: a failed custom action leaves none (see DegradedServicePolicy).
+        return [SlotSet("last_passage_id", passage.id)]

@@ -22,6 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.safety.turns import (
     RECORD_ACTION,
     executed_actions,
+    loop_at_turn_start,
     previous_turn_escalated,
     response_for,
     split_turns,
@@ -49,10 +50,11 @@ def plan_turn(tracker: DialogueStateTracker) -> tuple[list[str], list[Event]] | 
             SlotSet("safety_level", verdict.level),
             SlotSet("safety_reason", f"{verdict.category or verdict.level}: {verdict.reason}"),
         ]
-        if tracker.active_loop_name:
+        if loop_at_turn_start(events):
             # The crisis wins over the form; its slots stay so the user may resume later.
-            first_events += [ActiveLoop(None), SlotSet("requested_slot", None)]
             plan.append(RESUME_OFFER)
+            if tracker.active_loop_name:
+                first_events += [ActiveLoop(None), SlotSet("requested_slot", None)]
         return [*plan, RECORD_ACTION], first_events
     if previous_turn_escalated(events):
         intent = (

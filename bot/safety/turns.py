@@ -9,8 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    SessionStarted,
+    UserUttered,
+)
+
 from bot.safety.screen import Screening, screen
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, UserUttered
 
 SAFETY_INTENTS = {"emergency": "emergency", "crisis": "crisis", "safety_concern": "concern"}
 # Every response that escalates; the next turn checks in after any of them.
@@ -66,6 +74,17 @@ def split_turns(events: Sequence[Event]) -> list[tuple[UserUttered, list[Event]]
         elif turns:
             turns[-1][1].append(event)
     return turns
+
+
+def loop_at_turn_start(events: Sequence[Event]) -> str | None:
+    """The form that was active when the latest user message arrived (stable within a turn)."""
+    session = current_session(events)
+    last_user = max((i for i, e in enumerate(session) if isinstance(e, UserUttered)), default=-1)
+    active: str | None = None
+    for event in session[: last_user + 1]:
+        if isinstance(event, ActiveLoop):
+            active = event.name
+    return active
 
 
 def executed_actions(events: Sequence[Event]) -> list[str]:

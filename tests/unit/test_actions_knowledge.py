@@ -55,7 +55,9 @@ def test_tell_me_more_never_repeats_a_passage_and_says_when_the_topic_is_spent()
     assert sorted(given) == sorted(p.id for p in knowledge.passages_for("withdrawal"))
     state = tracker("tracker_question.json", last_topic="withdrawal", given_passages=given)
     messages, events = run(ActionTellMeMore(), state)
-    assert events == []
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "last_topic", "value": "withdrawal"}
+    ]
     assert "everything my sources say" in messages[0]["text"]
 
 
