@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.safety.screen import Screening, screen
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.safety.screen import Screening, screen
 
 logger = logging.getLogger(__name__)
 
