@@ -48,6 +48,24 @@ def _set_webhook(args: argparse.Namespace) -> int:
     return set_webhook_cli(args.url)
 
 
+def _staff(_: argparse.Namespace) -> int:
+    from bot.staff.app import serve
+
+    return serve()
+
+
+def _staff_user(args: argparse.Namespace) -> int:
+    from bot.staff.cli import user_cli
+
+    return user_cli(args)
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from bot.staff.cli import purge_cli
+
+    return purge_cli(args)
+
+
 def _run(_: argparse.Namespace) -> int:
     from bot.services import default_services
     from bot.store.db import upgrade
@@ -67,6 +85,9 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "worker": ("deliver staff alerts and retry failures", _worker),
     "telegram": ("poll Telegram (no public URL needed) and hand updates to Rasa", _telegram),
     "set-webhook": ("point Telegram's webhook at URL/webhooks/telegram/webhook", _set_webhook),
+    "staff": ("serve the staff console on STAFF_PORT (8000)", _staff),
+    "staff-user": ("create a console user or reset a password (role reviewer|admin)", _staff_user),
+    "purge": ("delete transcripts and contact data older than RETENTION_DAYS or --days", _purge),
     "run": ("start Rasa, the action server and the worker on the SQLite default", _run),
 }
 
@@ -80,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument("--check", action="store_true", help="fail if out of date")
         if name == "set-webhook":
             command.add_argument("url", help="the bot's public https base URL")
+        if name == "staff-user":
+            from bot.staff.cli import add_user_arguments
+
+            add_user_arguments(command)
+        if name == "purge":
+            command.add_argument("--days", type=int, help="retention in days")
     args = parser.parse_args(argv)
     return COMMANDS[args.command][1](args)
 

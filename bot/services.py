@@ -76,5 +76,11 @@ def default_services() -> list[Service]:
         Service("actions", action_server_argv(action_port)),
         Service("worker", [sys.executable, "-m", "bot", "worker"]),
         Service("rasa", rasa_argv(rasa_port, model)),
+        # The staff console reaches Rasa's HTTP API for live takeover with the same token.
+        Service(
+            "staff",
+            [sys.executable, "-m", "bot", "staff"],
+            {"RASA_URL": env("RASA_URL", f"http://127.0.0.1:{rasa_port}")},
+        ),
         *telegram_services(rasa_port),
     ]

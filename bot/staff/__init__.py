@@ -1,0 +1,1 @@
+"""The staff console: transcript review, flags, admissions queue, live takeover, audit."""
