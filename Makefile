@@ -24,7 +24,8 @@ PYTHON310 := $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.10*/bin/pyth
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml) data/rules.yml \
 	data/safety/resources.yml data/org.yml
 
-.PHONY: setup train run test bench lint format validate browser clean
+.PHONY: setup train run test bench lint format validate browser clean nginx run-production \
+	bench-topology
 
 setup: $(VENV)/.installed
 
@@ -49,6 +50,16 @@ run: setup train
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; }
 
+# nginx balances the Rasa replicas of `make run-production`; it runs as a plain foreground process.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		{ apt-get update -qq && apt-get install -y -qq nginx; }
+
+# N Rasa replicas behind nginx, on PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); deploy/README.md
+REPLICAS ?= 2
+run-production: setup train nginx
+	$(PY) -m bot run-production --replicas $(REPLICAS)
+
 test: setup train browser
 	$(PY) -m bot sync-domain --check
 	$(PY) -m bot validate-knowledge
@@ -58,6 +69,10 @@ test: setup train browser
 
 bench: setup train
 	$(PY) bench/run_all.py
+
+# 1 and 2 replicas under load, a stock `rasa init` bot as reference; one JSON line per run.
+bench-topology: setup train nginx
+	$(PY) bench/topology_bench.py
 
 lint:
 	$(VENV)/bin/ruff check .

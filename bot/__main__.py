@@ -75,6 +75,12 @@ def _run(_: argparse.Namespace) -> int:
     return supervise(default_services())
 
 
+def _run_production(args: argparse.Namespace) -> int:
+    from bot.topology import run_production
+
+    return run_production(args.replicas)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "validate-knowledge": (
         "prove every curated passage is a verbatim span of its source",
@@ -89,6 +95,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "staff-user": ("create a console user or reset a password (role reviewer|admin)", _staff_user),
     "purge": ("delete transcripts and contact data older than RETENTION_DAYS or --days", _purge),
     "run": ("start Rasa, the action server and the worker on the SQLite default", _run),
+    "run-production": (
+        "N Rasa replicas behind nginx on PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)",
+        _run_production,
+    ),
 }
 
 
@@ -99,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         command = sub.add_parser(name, help=help_text)
         if name == "sync-domain":
             command.add_argument("--check", action="store_true", help="fail if out of date")
+        if name == "run-production":
+            command.add_argument("--replicas", type=int, default=2, help="Rasa replicas")
         if name == "set-webhook":
             command.add_argument("url", help="the bot's public https base URL")
         if name == "staff-user":
