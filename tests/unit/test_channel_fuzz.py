@@ -47,6 +47,7 @@ def encoded(value: Any) -> bytes:
 # -- web widget ----------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=2048))
 def test_web_parse_body_returns_a_dict_or_none(body: bytes) -> None:
     parsed = parse_body(body)
@@ -61,7 +62,7 @@ def web_bodies() -> st.SearchStrategy[bytes]:
     return st.binary(max_size=4096) | json_values.map(encoded) | shaped
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(web_bodies())
 def test_web_message_answers_4xx_or_passes_clean_text(body: bytes) -> None:
     asked: list[str] = []
@@ -109,6 +110,7 @@ def handler(double: TelegramDouble) -> UpdateHandler:
     return UpdateHandler(bot, ask)
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=2048))
 def test_parse_update_reads_or_refuses_any_bytes(body: bytes) -> None:
     bot = make_bot(TelegramSettings("1:fuzz", SECRET, "http://127.0.0.1:9/bot", "", 1, 1))
@@ -147,7 +149,9 @@ def test_telegram_webhook_answers_2xx_or_4xx(handler: UpdateHandler, body: bytes
     assert status in (200, 400), (status, answer, body[:200])
 
 
-@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=64), st.binary(max_size=256))
 def test_telegram_webhook_without_the_secret_is_401(
     handler: UpdateHandler, given_secret: str, body: bytes
