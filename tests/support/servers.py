@@ -191,3 +191,76 @@ class RunningBot:
 
 def texts(messages: list[dict]) -> str:
     return "\n".join(m.get("text", "") for m in messages)
+
+
+# -- PostgreSQL and Redis for the production-topology tests and benchmark -------------------
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def postgres_available() -> bool:
+    import psycopg2
+
+    try:
+        psycopg2.connect(POSTGRES_ADMIN_URL, connect_timeout=3).close()
+    except psycopg2.OperationalError:
+        return False
+    return True
+
+
+def _admin(sql: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(POSTGRES_ADMIN_URL, connect_timeout=10)
+    connection.autocommit = True  # CREATE/DROP DATABASE cannot run inside a transaction
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        connection.close()
+
+
+def create_postgres_database(prefix: str = "bot_test") -> str:
+    """A fresh, empty database named for this run; returns its SQLAlchemy URL."""
+    name = f"{prefix}_{os.getpid()}_{int(time.time() * 1000) % 10**9}"
+    _admin(f'CREATE DATABASE "{name}"')
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    _admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    )
+    _admin(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@dataclass
+class RedisServer:
+    """A private redis-server on a free port, so tests can kill it without touching the
+    machine's own Redis."""
+
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    popen: subprocess.Popen | None = None
+
+    def start(self) -> RedisServer:
+        argv = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", ""]
+        argv += ["--appendonly", "no", "--dir", str(self.workdir)]
+        log = (self.workdir / f"redis-{self.port}.log").open("ab")
+        self.popen = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.1)
+        raise TimeoutError(f"redis-server on {self.port} did not start")
+
+    def kill(self) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(timeout=10)
