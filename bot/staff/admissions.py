@@ -42,7 +42,7 @@ async def queue(request: Request) -> HTTPResponse:
         title="Admissions",
         leads=leads,
         counts=counts,
-        status=status,
+        current=status,
         statuses=STATUSES,
         active=active,
     )

@@ -53,11 +53,17 @@ FLAG_LABELS = {
 
 def register(app: Sanic) -> None:
     app.add_route(conversation_list, "/conversations", methods=["GET"])
-    app.add_route(export_list, "/conversations/export.<fmt:json|csv>", methods=["GET"])
+    for fmt in ("json", "csv"):
+        app.add_route(
+            _with_format(export_list, fmt), f"/conversations/export.{fmt}", name=f"list_{fmt}"
+        )
     app.add_route(conversation_page, "/conversations/<sender_id:str>", methods=["GET"])
-    app.add_route(
-        export_one, "/conversations/<sender_id:str>/export.<fmt:json|csv>", methods=["GET"]
-    )
+    for fmt in ("json", "csv"):
+        app.add_route(
+            _with_format(export_one, fmt),
+            f"/conversations/<sender_id:str>/export.{fmt}",
+            name=f"one_{fmt}",
+        )
     app.add_route(review, "/conversations/<sender_id:str>/review", methods=["POST"])
     app.add_route(tags, "/conversations/<sender_id:str>/tags", methods=["POST"])
     app.add_route(note, "/conversations/<sender_id:str>/notes", methods=["POST"])
@@ -66,6 +72,13 @@ def register(app: Sanic) -> None:
     app.add_route(send, "/conversations/<sender_id:str>/send", methods=["POST"])
     app.add_route(hand_back, "/conversations/<sender_id:str>/handback", methods=["POST"])
     app.add_route(annotations_export, "/annotations/export.yml", methods=["GET"])
+
+
+def _with_format(handler, fmt: str):  # type: ignore[no-untyped-def]
+    async def exported(request: Request, **kwargs: str) -> HTTPResponse:
+        return await handler(request, fmt=fmt, **kwargs)
+
+    return exported
 
 
 def refresh(request: Request) -> None:
