@@ -261,3 +261,15 @@ def test_widget_never_writes_html_strings() -> None:
     source = (web.STATIC_DIR / "widget.js").read_text(encoding="utf-8")
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in source
+
+
+def test_widget_stays_small() -> None:
+    """docs/widget.md states the size; this keeps it from creeping (gzip, as served over HTTP)."""
+    import gzip
+
+    web.static_file.cache_clear()
+    total = sum(
+        len(gzip.compress(web.static_file(name).encode(), 9))
+        for name in ("widget.js", "widget.css")
+    )
+    assert total < 10 * 1024

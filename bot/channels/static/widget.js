@@ -328,7 +328,7 @@
 
   launcher.addEventListener("click", function () { if (panel.hidden) open(true); else close(); });
   closeButton.addEventListener("click", close);
-  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); close(); } });
+  frame.addEventListener("keydown", function (e) { if (e.key === "Escape" && !panel.hidden) { e.preventDefault(); close(); } });
   retryButton.addEventListener("click", function () { if (!loaded) loadHistory(); else flush(); });
   newButton.addEventListener("click", function () { reset(); input.focus(); });
   forgetButton.addEventListener("click", function () { confirmBox.hidden = false; confirmNo.focus(); });
