@@ -28,6 +28,7 @@ DEPLOY_DIR = ROOT / "deploy"
 ENDPOINTS = DEPLOY_DIR / "endpoints.production.yml"
 NGINX_TEMPLATE = DEPLOY_DIR / "nginx.conf.j2"
 RASA = ROOT / ".venv" / "bin" / "rasa"
+GUARDED_REST = "bot.channels.rest_guard.GuardedRestInput"
 HOST = "127.0.0.1"
 
 # Per replica: TensorFlow and BLAS would each start a thread per core, and N replicas on a small
@@ -236,12 +237,24 @@ class Topology:
             "--endpoints",
             str(ENDPOINTS),
             "--credentials",
-            str(ROOT / "credentials.yml"),
+            str(self._credentials()),
             "--auth-token",
             self.token,
         ]
         name = f"rasa-{index + 1}"
         return Child(name, argv, self.env, self.workdir / f"{name}.log")
+
+    def _credentials(self) -> Path:
+        """credentials.yml with Rasa's REST channel swapped for the guarded one (same URL), so
+        malformed REST bodies get a 4xx instead of a 500 or an empty answer."""
+        import yaml
+
+        channels = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
+        if "rest" in channels:
+            channels = {(GUARDED_REST if k == "rest" else k): v for k, v in channels.items()}
+        path = self.workdir / "credentials.yml"
+        path.write_text(yaml.safe_dump(channels, sort_keys=False), encoding="utf-8")
+        return path
 
     def _action_server(self, index: int) -> Child:
         argv = [sys.executable, "-m", "rasa_sdk", "--actions", "actions"]

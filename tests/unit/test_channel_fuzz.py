@@ -17,6 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.channels.rest_guard import MAX_TEXT as REST_MAX_TEXT
+from bot.channels.rest_guard import check as check_rest
 from bot.channels.telegram import MalformedUpdate, parse_update, process_webhook
 from bot.channels.telegram_config import TelegramSettings, make_bot
 from bot.channels.telegram_handle import UpdateHandler
@@ -160,3 +162,58 @@ def test_telegram_webhook_without_the_secret_is_401(
         return
     status, _ = asyncio.run(process_webhook(handler, SECRET, given_secret, body))
     assert status == 401
+
+
+# -- REST guard ----------------------------------------------------------------------------
+
+
+def rest_bodies() -> st.SearchStrategy[bytes]:
+    shaped = st.fixed_dictionaries(
+        {},
+        optional={
+            "sender": st.text(max_size=300) | any_scalar,
+            "message": ugly_text | any_scalar | json_values,
+            "metadata": json_values,
+            "input_channel": any_scalar,
+        },
+    ).map(encoded)
+    return st.binary(max_size=4096) | json_values.map(encoded) | shaped
+
+
+@settings(max_examples=400, deadline=None)
+@given(rest_bodies())
+def test_rest_guard_passes_only_what_rasa_can_take(body: bytes) -> None:
+    refused = check_rest(body)
+    if refused is not None:
+        status, answer = refused
+        assert 400 <= status < 500 and "error" in answer
+        return
+    data = json.loads(body)  # what Rasa's RestInput will read with request.json.get(...)
+    assert isinstance(data["sender"], str) and data["sender"].strip()
+    assert isinstance(data["message"], str) and len(data["message"].strip()) > 0
+    assert len(data["message"]) <= REST_MAX_TEXT
+    assert data.get("metadata") is None or isinstance(data["metadata"], dict)
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"", 400),
+        (b"null", 400),
+        (b"[]", 400),
+        (b'"hi"', 400),
+        (b'{"message": "hi"}', 400),
+        (b'{"sender": "a", "message": 42}', 400),
+        (b'{"sender": "a", "message": "  "}', 400),
+        (b'{"sender": "a", "message": "hi", "metadata": [1]}', 400),
+        (encoded({"sender": "a", "message": "x" * 4001}), 413),
+        (b"x" * 70_000, 413),
+    ],
+)
+def test_rest_guard_refuses_with_a_clear_status(body: bytes, status: int) -> None:
+    refused = check_rest(body)
+    assert refused is not None and refused[0] == status
+
+
+def test_rest_guard_lets_a_good_message_through() -> None:
+    assert check_rest(encoded({"sender": "a", "message": "😭 אני", "metadata": {}})) is None
