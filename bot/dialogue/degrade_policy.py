@@ -34,7 +34,9 @@ def degraded_step(tracker: DialogueStateTracker, domain: Domain) -> str | None:
     # A custom action that ran well leaves its messages or slot events after its
     # ActionExecuted; Rasa logs a failed one with nothing after it.
     last = tracker.events[-1] if tracker.events else None
-    custom_actions = (set(domain.user_actions) | set(domain.form_names)) - SILENT_ACTIONS
+    custom_actions = {
+        name for name in [*domain.user_actions, *domain.form_names] if not name.startswith("utter_")
+    } - SILENT_ACTIONS
     if isinstance(last, ActionExecuted) and last.action_name in custom_actions:
         return DEGRADED_RESPONSE
     return None
