@@ -21,6 +21,24 @@ logger = logging.getLogger(__name__)
 
 LEVEL_TO_INTENT = {"emergency": "emergency", "crisis": "crisis", "concern": "safety_concern"}
 SAFETY_KEY = "safety"
+# The fallback threshold is tuned for quoting passages; missing a crisis costs far more than a
+# false alarm, so a crisis ranked first by the trained model escalates at a lower confidence.
+TRAINED_CRISIS_THRESHOLD = 0.3
+
+
+def trained_crisis_below_fallback(message: Message) -> dict[str, Any] | None:
+    """The trained crisis/emergency intent, when the fallback hid it for low confidence."""
+    if (message.get("intent") or {}).get("name") != "nlu_fallback":
+        return None
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    if not ranking:
+        return None
+    top = ranking[0]
+    if top.get("name") in ("crisis", "emergency") and top.get("confidence", 0) >= (
+        TRAINED_CRISIS_THRESHOLD
+    ):
+        return top
+    return None
 
 
 def apply_screening(message: Message, result: Screening) -> None:
@@ -49,6 +67,25 @@ def apply_screening(message: Message, result: Screening) -> None:
     )
 
 
+def escalate_trained_crisis(message: Message) -> None:
+    top = trained_crisis_below_fallback(message)
+    if top is None:
+        return
+    intent = {"name": top["name"], "confidence": top["confidence"]}
+    message.set("intent", intent, add_to_output=True)
+    message.set(
+        SAFETY_KEY,
+        {
+            "level": "emergency" if top["name"] == "emergency" else "crisis",
+            "category": None,
+            "reason": f"trained intent {top['name']} ranked first ({top['confidence']:.2f})",
+            "third_person": False,
+            "source": "model",
+        },
+        add_to_output=True,
+    )
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class SafetyScreen(GraphComponent):
     @classmethod
@@ -70,6 +107,8 @@ class SafetyScreen(GraphComponent):
                 logger.exception("safety screen failed")
                 continue
             apply_screening(message, result)
+            if result.level is None:
+                escalate_trained_crisis(message)
         return messages
 
     def process_training_data(self, training_data: Any) -> Any:
