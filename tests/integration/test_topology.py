@@ -50,6 +50,11 @@ MESSAGES = 20
 CONCURRENCY = 25
 CRISIS = "i want to kill myself"
 QUESTION = "how does heroin use affect depression"
+# Specific questions from bench/answers_dev.yml, answered by the action server.
+ANSWERED = [
+    "what proportion of heroin addicts also suffer from depression",
+    "how much higher is major depression in people entering heroin treatment",
+]
 
 
 def degraded_text() -> str:
@@ -298,8 +303,13 @@ def background(scripts: dict[str, list[str]], urls: list[str], concurrency: int)
 
 
 def test_action_server_killed_mid_load_crisis_replies_continue(topology: Topology) -> None:
+    questions = [QUESTION, *ANSWERED]
+    before = {text: say(topology.url, f"kill-before-{n}", text) for n, text in enumerate(questions)}
+    assert all(status == 200 for status, _ in before.values())
     scripts = {
-        f"kill-{n}": [CRISIS if (n + i) % 3 == 0 else QUESTION for i in range(12)]
+        f"kill-{n}": [
+            CRISIS if (n + i) % 3 == 0 else questions[i % len(questions)] for i in range(12)
+        ]
         for n in range(12)
     }
     thread, holder = background(scripts, [topology.url], 12)
@@ -314,17 +324,21 @@ def test_action_server_killed_mid_load_crisis_replies_continue(topology: Topolog
         assert [item.status for item in run.sent if item.status != 200] == []
         after = [item for item in run.sent if item.started > killed_at + 1]
         assert after, "the load ended before the action server was killed"
+        answers_after = [item for item in after if item.text != CRISIS]
         for item in after:
-            joined = "\n".join(item.replies)
             if item.text == CRISIS:
-                assert "988" in joined, item
-            else:
-                assert degraded in item.replies, item
+                assert "988" in "\n".join(item.replies), item
+        # Replies that needed the action server became the polite degraded reply; nothing
+        # went silent.
+        assert all(item.replies for item in after)
+        assert any(degraded in item.replies for item in answers_after)
+        for item in answers_after:
+            assert degraded in item.replies or item.replies == before[item.text][1], item
         assert topology.failed() == ["actions-1"]
     finally:
         topology.children["actions-1"].start()
         wait_for_http(f"http://127.0.0.1:{topology.action_ports[0]}/health", timeout=60)
-    status, replies = say(topology.url, "kill-after", QUESTION)
+    status, replies = say(topology.url, "kill-after", ANSWERED[0])
     assert status == 200 and degraded not in replies
 
 
@@ -338,7 +352,7 @@ def restart_postgres() -> None:
     )
 
 
-def test_postgres_restart_mid_load_no_crash_and_recovery(topology: Topology) -> None:
+def test_postgres_restart_mid_load_no_crash_and_recovery(topology: Topology, database: str) -> None:
     scripts = {f"pg-{n}": [QUESTION, "hello", CRISIS, "thanks"] * 5 for n in range(8)}
     thread, holder = background(scripts, topology.replica_urls, 8)
     time.sleep(4)
@@ -359,9 +373,30 @@ def test_postgres_restart_mid_load_no_crash_and_recovery(topology: Topology) -> 
         status, replies = say(url, f"pg-after-{attempt}", CRISIS)
         ok_in_a_row = ok_in_a_row + 1 if status == 200 and "988" in "\n".join(replies) else 0
         attempt += 1
-    # Messages sent well after the restart were all answered.
+    # Messages sent well after the restart were all answered and all stored, in order.
     late = [item for item in run.sent if item.started > back_at + 10]
     assert all(item.status == 200 for item in late)
+    stored = events_by_sender(database, list(scripts))
+    lost = 0
+    for sender in scripts:
+        stored_texts = [user for user, _ in turns(stored[sender])]
+        sent = sorted((i for i in run.sent if i.sender == sender), key=lambda i: i.index)
+        lost += len(sent) - len(stored_texts)
+        late_texts = [item.text for item in sent if item.started > back_at + 10]
+        if late_texts:
+            assert stored_texts[-len(late_texts) :] == late_texts, sender
+    # During the outage Rasa falls back to an in-memory tracker (see deploy/README.md): the
+    # figure is printed, not hidden.
+    print(
+        json.dumps(
+            {
+                "fault": "postgres_restart",
+                "messages": len(run.sent),
+                "non_200": sum(item.status != 200 for item in run.sent),
+                "turns_missing_from_events": lost,
+            }
+        )
+    )
     assert topology.failed() == []
 
 
