@@ -212,16 +212,24 @@ def test_take_over_send_and_hand_back_with_the_real_bot(admin, bot, console):
 
 def test_admissions_queue_masks_contacts_and_records_status_changes(admin, bot, console):
     sender = f"lead-{RUN}"
-    # The same steps as the admissions integration test: name, phone, time, insurance, consent.
-    for text in ("/request_callback", "Jordan", "+1 555 010 4477", "weekday mornings", "skip"):
+    # Name, phone, best time, insurance, consent: the callback form as a user fills it.
+    replies = [
         bot.say(sender, text)
-    bot.say(sender, "/affirm")
+        for text in (
+            "/request_callback",
+            "Jordan",
+            "+1 555 010 4477",
+            "weekday mornings",
+            "Aetna",
+            "/affirm",
+        )
+    ]
     queue = admin.get("/admissions").text
     from bot.store.models import Lead
 
     with session_scope(make_engine(console.database_url)) as session:
         lead = session.execute(select(Lead).where(Lead.sender_id == sender)).scalar_one_or_none()
-        assert lead is not None
+        assert lead is not None, replies
         lead_id, contact = lead.id, lead.contact
     assert contact not in queue and "•••77" in queue
     answer = admin.post(f"/admissions/{lead_id}/status", {"status": "contacted"})
