@@ -179,8 +179,12 @@ async def _logout(request: Request) -> HTTPResponse:
 def serve() -> int:
     """`python -m bot staff`: the console on BIND_HOST:STAFF_PORT (127.0.0.1:8000)."""
     from bot.store.db import upgrade
+    from bot.store.transcripts import refresh_summaries
 
     upgrade()
+    # Catch up on events once before serving, so the first page view is not the slow one.
+    with session_scope() as session:
+        refresh_summaries(session)
     app = create_app()
     app.run(
         host=env("BIND_HOST", "127.0.0.1"),
