@@ -415,7 +415,26 @@ def transcript(
         rows = rows[:page]
         earlier = rows[-1].id
     rows.reverse()
+    if before is not None:
+        # The passage slot follows its answer; when a chunk ends between them, read on a little.
+        following = session.execute(
+            select(EVENTS)
+            .where(EVENTS.c.sender_id == sender_id, EVENTS.c.id >= before)
+            .order_by(EVENTS.c.id)
+            .limit(8)
+        ).all()
+        rows += _until_next_message(following)
     return Transcript(_entries(rows), slots(session, sender_id), earlier)
+
+
+def _until_next_message(rows: list[Any]) -> list[Any]:
+    """Slot events up to the next user or bot message (they add no lines of their own)."""
+    kept = []
+    for row in rows:
+        if row.type_name not in ("slot", "action"):
+            break
+        kept.append(row)
+    return kept
 
 
 def slots(session: Session, sender_id: str) -> dict[str, Any]:

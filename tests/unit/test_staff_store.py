@@ -149,6 +149,16 @@ def test_transcript_pairs_answers_with_passages_and_pages_back(engine):
         assert seen == [e.event_id for e in whole.entries]
 
 
+def test_an_answer_keeps_its_passage_when_a_chunk_ends_before_the_slot(engine):
+    seed(engine)
+    with session_scope(engine) as session:
+        whole = transcript(session, "asker")
+        source_line = whole.entries[-1].event_id  # the answer's last bot message
+        chunk = transcript(session, "asker", before=source_line + 1)
+    assert chunk.entries[-1].event_id == source_line
+    assert chunk.entries[-1].passage_id == "p-oasis-1"
+
+
 def test_staff_message_in_tracker_shows_as_staff(engine):
     insert_events(engine, [bot_row("x", NOW, "Hi, I'm Sam from the clinic.")])
     with engine.begin() as connection:
