@@ -170,6 +170,11 @@ def turns(events: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
     return result
 
 
+def joined(texts: list[str]) -> str:
+    """Rasa's REST channel sends a bot event's text as one message per paragraph."""
+    return "\n\n".join(texts)
+
+
 def by_message(run: Run) -> dict[tuple[str, int], list[str]]:
     return {(item.sender, item.index): item.replies for item in run.sent}
 
@@ -203,7 +208,7 @@ def test_two_replicas_lose_duplicate_and_reorder_nothing(
         # Every message once, in the order sent: nothing lost, duplicated or reordered.
         assert [user for user, _ in stored_turns] == script, sender
         for index, (_, bot_texts) in enumerate(stored_turns):
-            assert bot_texts == replies[(sender, index)], (sender, index)
+            assert joined(bot_texts) == joined(replies[(sender, index)]), (sender, index)
 
     reference = by_message(alone)
     mismatches = [
@@ -232,14 +237,14 @@ def test_messages_of_one_conversation_arriving_together_are_handled_one_at_a_tim
         return Run(runs[0].sent + runs[1].sent, max(r.wall_s for r in runs))
 
     run = asyncio.run(burst())
-    assert all(item.status == 200 for item in run.sent)
+    assert [(i.sender, i.url, i.status, i.error) for i in run.sent if i.status != 200] == []
     replies = {(item.sender, item.text): item.replies for item in run.sent}
     stored = events_by_sender(database, senders)
     for sender in senders:
         stored_turns = turns(stored[sender])
         assert sorted(user for user, _ in stored_turns) == sorted([QUESTION, "hello"])
         for user, bot_texts in stored_turns:
-            assert bot_texts == replies[(sender, user)], sender
+            assert joined(bot_texts) == joined(replies[(sender, user)]), sender
 
 
 # -- staff console and takeover across replicas ---------------------------------------------
@@ -261,7 +266,10 @@ def test_takeover_through_the_balancer_silences_both_replicas_and_reaches_the_wi
     engine = make_engine(database)
 
     async def staff(action: Any, *args: Any) -> Any:
+        from bot.store.transcripts import refresh_summaries
+
         with session_scope(engine) as session:
+            refresh_summaries(session)  # what opening the conversation in the console does
             return await action(session, rasa, sender, "nurse", *args)
 
     try:
@@ -303,9 +311,7 @@ def background(scripts: dict[str, list[str]], urls: list[str], concurrency: int)
 
 
 def test_action_server_killed_mid_load_crisis_replies_continue(topology: Topology) -> None:
-    questions = [QUESTION, *ANSWERED]
-    before = {text: say(topology.url, f"kill-before-{n}", text) for n, text in enumerate(questions)}
-    assert all(status == 200 for status, _ in before.values())
+    questions = ANSWERED
     scripts = {
         f"kill-{n}": [
             CRISIS if (n + i) % 3 == 0 else questions[i % len(questions)] for i in range(12)
@@ -328,18 +334,15 @@ def test_action_server_killed_mid_load_crisis_replies_continue(topology: Topolog
         for item in after:
             if item.text == CRISIS:
                 assert "988" in "\n".join(item.replies), item
-        # Replies that needed the action server became the polite degraded reply; nothing
-        # went silent.
-        assert all(item.replies for item in after)
-        assert any(degraded in item.replies for item in answers_after)
+        # Answers need the action server: they became the polite degraded reply.
         for item in answers_after:
-            assert degraded in item.replies or item.replies == before[item.text][1], item
+            assert degraded in joined(item.replies), item
         assert topology.failed() == ["actions-1"]
     finally:
         topology.children["actions-1"].start()
         wait_for_http(f"http://127.0.0.1:{topology.action_ports[0]}/health", timeout=60)
     status, replies = say(topology.url, "kill-after", ANSWERED[0])
-    assert status == 200 and degraded not in replies
+    assert status == 200 and degraded not in joined(replies)
 
 
 def restart_postgres() -> None:
