@@ -186,9 +186,17 @@ def test_two_replicas_lose_duplicate_and_reorder_nothing(
     topology: Topology, single: RunningBot, database: str
 ) -> None:
     scripts = make_scripts(CONVERSATIONS, MESSAGES, seed=2026)
-    both = asyncio.run(converse(scripts, topology.replica_urls, CONCURRENCY))
     reference_scripts = {f"ref-{sender}": script for sender, script in scripts.items()}
-    alone = asyncio.run(converse(reference_scripts, [single.url], CONCURRENCY))
+
+    async def together() -> tuple[Run, Run]:
+        # At once: the single replica uses the core the two replicas leave idle between turns.
+        both, alone = await asyncio.gather(
+            converse(scripts, topology.replica_urls, CONCURRENCY),
+            converse(reference_scripts, [single.url], CONCURRENCY),
+        )
+        return both, alone
+
+    both, alone = asyncio.run(together())
 
     assert len(both.sent) == CONVERSATIONS * MESSAGES
     assert [item for item in both.sent if item.status != 200] == []
