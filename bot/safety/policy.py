@@ -9,18 +9,21 @@ failure there cannot hold the reply back.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActiveLoop, Event, SlotSet
+from rasa.shared.core.events import ActiveLoop, Event, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.safety.turns import (
     RECORD_ACTION,
+    Verdict,
     executed_actions,
     loop_at_turn_start,
     previous_turn_escalated,
@@ -40,10 +43,13 @@ CHECKIN_BY_INTENT = {
 RESUME_OFFER = "utter_offer_resume"
 
 
-def plan_turn(tracker: DialogueStateTracker) -> tuple[list[str], list[Event]] | None:
+def plan_turn(
+    tracker: DialogueStateTracker,
+    verdict_of: Callable[[list[Event]], Verdict | None] = turn_verdict,
+) -> tuple[list[str], list[Event]] | None:
     """The actions this policy owns for the current turn, and events for its first step."""
     events = list(tracker.events)
-    verdict = turn_verdict(events)
+    verdict = verdict_of(events)
     if verdict is not None:
         plan = [response_for(verdict)]
         first_events: list[Event] = [
@@ -77,6 +83,27 @@ def next_step(plan: list[str], done: list[str]) -> str | None:
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
 class SafetyPolicy(Policy):
+    # A turn is predicted in several steps; screen its messages once, not at every step.
+    _CACHE_SIZE = 2048
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._verdicts: OrderedDict[tuple[str, float, int], Verdict | None] = OrderedDict()
+
+    def _cached_verdict(self, sender_id: str) -> Callable[[list[Event]], Verdict | None]:
+        def verdict_of(events: list[Event]) -> Verdict | None:
+            users = [e for e in events if isinstance(e, UserUttered)]
+            if not users:
+                return None
+            key = (sender_id, users[-1].timestamp, len(users))
+            if key not in self._verdicts:
+                self._verdicts[key] = turn_verdict(events)
+                if len(self._verdicts) > self._CACHE_SIZE:
+                    self._verdicts.popitem(last=False)
+            return self._verdicts[key]
+
+        return verdict_of
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"priority": 8}
@@ -98,7 +125,7 @@ class SafetyPolicy(Policy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         try:
-            planned = plan_turn(tracker)
+            planned = plan_turn(tracker, self._cached_verdict(tracker.sender_id))
         except Exception:  # a bug here must never stop the rest of the bot from answering
             logger.exception("safety policy failed to plan the turn")
             planned = None
