@@ -188,7 +188,8 @@ def warm_up(url: str, texts: list[str]) -> None:
 
 
 def emit(record: dict[str, Any]) -> None:
-    print(json.dumps(record), flush=True)
+    # The 1-minute load average shows whether something else on the machine shared the cores.
+    print(json.dumps({**record, "loadavg_1m": round(os.getloadavg()[0], 2)}), flush=True)
 
 
 def main() -> int:
