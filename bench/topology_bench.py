@@ -187,9 +187,13 @@ def warm_up(url: str, texts: list[str]) -> None:
     asyncio.run(converse({f"warm-{uuid.uuid4().hex[:6]}": texts[:5]}, [url], 1))
 
 
+LOADS: list[float] = []
+
+
 def emit(record: dict[str, Any]) -> None:
     # The 1-minute load average shows whether something else on the machine shared the cores.
-    print(json.dumps({**record, "loadavg_1m": round(os.getloadavg()[0], 2)}), flush=True)
+    LOADS.append(round(os.getloadavg()[0], 2))
+    print(json.dumps({**record, "loadavg_1m": LOADS[-1]}), flush=True)
 
 
 def main() -> int:
@@ -267,6 +271,9 @@ def main() -> int:
             "best_speedup": max(speedups.values()),
             "target": TARGET_SPEEDUP,
             "met": max(speedups.values()) >= TARGET_SPEEDUP,
+            # Our own load is about one per replica; more than the cores means someone else's
+            # work shared the machine during some runs, and the ratios are not to be trusted.
+            "contended": max(LOADS) > (os.cpu_count() or 1),
             "cpu_count": os.cpu_count(),
             "run_seconds": RUN_SECONDS,
         }
