@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.dialogue.deterministic import DeterministicPolicy
 from bot.safety.turns import executed_actions, split_turns
 
 DEGRADED_RESPONSE = "utter_service_degraded"
@@ -45,19 +44,10 @@ def degraded_step(tracker: DialogueStateTracker, domain: Domain) -> str | None:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
-class DegradedServicePolicy(Policy):
+class DegradedServicePolicy(DeterministicPolicy):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"priority": 7}
-
-    @staticmethod
-    def supported_data() -> SupportedData:
-        return SupportedData.ML_DATA
-
-    def train(
-        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        return self._resource
 
     def predict_action_probabilities(
         self,
@@ -66,9 +56,4 @@ class DegradedServicePolicy(Policy):
         rule_only_data: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
-        action = degraded_step(tracker, domain)
-        if action is not None and action in domain.action_names_or_texts:
-            probabilities[domain.index_for_action(action)] = 1.0
-            return self._prediction(probabilities, is_no_user_prediction=True)
-        return self._prediction(probabilities)
+        return self.predict_only(domain, degraded_step(tracker, domain))

@@ -13,14 +13,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActiveLoop, Event, SlotSet, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.dialogue.deterministic import DeterministicPolicy
 from bot.safety.turns import (
     RECORD_ACTION,
     Verdict,
@@ -82,7 +81,7 @@ def next_step(plan: list[str], done: list[str]) -> str | None:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
-class SafetyPolicy(Policy):
+class SafetyPolicy(DeterministicPolicy):
     # A turn is predicted in several steps; screen its messages once, not at every step.
     _CACHE_SIZE = 2048
 
@@ -108,15 +107,6 @@ class SafetyPolicy(Policy):
     def get_default_config() -> dict[str, Any]:
         return {"priority": 8}
 
-    @staticmethod
-    def supported_data() -> SupportedData:
-        return SupportedData.ML_DATA
-
-    def train(
-        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        return self._resource
-
     def predict_action_probabilities(
         self,
         tracker: DialogueStateTracker,
@@ -129,18 +119,9 @@ class SafetyPolicy(Policy):
         except Exception:  # a bug here must never stop the rest of the bot from answering
             logger.exception("safety policy failed to plan the turn")
             planned = None
-        probabilities = self._default_predictions(domain)
         if planned is None:
-            return self._prediction(probabilities)
+            return self.predict_only(domain, None)
         plan, first_events = planned
         turns = split_turns(list(tracker.events))
         done = executed_actions(turns[-1][1]) if turns else []
-        action = next_step(plan, done)
-        if action is None or action not in domain.action_names_or_texts:
-            return self._prediction(probabilities)
-        probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(
-            probabilities,
-            events=first_events if not done else [],
-            is_no_user_prediction=True,
-        )
+        return self.predict_only(domain, next_step(plan, done), first_events if not done else [])
